@@ -1,0 +1,1 @@
+"""Tools for the question bank, the study site and the exercises (the `prep` command)."""

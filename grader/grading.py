@@ -130,6 +130,7 @@ def run_reference_tests(
         args = [str(f) for f in files]
         args += ["-c", str(ini), "--rootdir", str(EXERCISES_DIR), "-o", "addopts="]
         args += ["-p", "no:cacheprovider", "-p", "no:terminal", "--import-mode=importlib"]
+        args += ["--assert=plain"]  # rewriting needs the terminal plugin to explain failures
         args += ["-o", "python_files=test_*.py"]
         if options.select:
             args += ["-k", options.select]
@@ -169,7 +170,7 @@ def grade_notebook(
     )
     if options.require_sandbox and sandbox.kind == "none":
         sandbox.close()
-        raise GradingError("--require-sandbox: bubblewrap is not available here, refusing to grade")
+        raise GradingError("--require-sandbox: the kernel would run without bubblewrap (missing, unusable here, or --no-sandbox); refusing to grade")
     session = KernelSession(nb, sandbox, cell_timeout=options.cell_timeout)
     try:
         start_error = None

@@ -16,7 +16,7 @@ import torch
 
 from grader.errors import CandidateFault
 from grader.kernel import KernelSession
-from grader.proxy import Submission
+from grader.proxy import Submission, clean_text
 from grader.report import TestResult
 from grader.testing import GradeFailure
 
@@ -77,9 +77,6 @@ class GradingPlugin:
         config.addinivalue_line("markers", "points(n): the test's weight")
         config.addinivalue_line("markers", "timeout_s(seconds): the test's time limit")
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self._total = len(items)
-
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             text = str(report.longrepr).strip().splitlines()
@@ -127,6 +124,7 @@ class GradingPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         names = [item.name for item in session.items]
+        self._total = len(names)
         self._items = {}
         for item in session.items:
             marker = item.get_closest_marker("points")
@@ -146,7 +144,10 @@ class GradingPlugin:
             return "failed", str(error)
         if isinstance(error, AssertionError):
             first = str(error).strip().splitlines()
-            return "failed", first[0] if first else f"check failed in {item.name}"
+            if first:
+                return "failed", clean_text(first[0], 300)
+            statement = str(excinfo.traceback[-1].statement).strip() if excinfo.traceback else ""
+            return "failed", f"check failed: {statement}" if statement else "check failed"
         if isinstance(error, pytest.skip.Exception):
             return "failed", f"skipped: {error.msg}"
         where = excinfo.traceback[-1] if excinfo.traceback else None

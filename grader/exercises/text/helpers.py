@@ -56,7 +56,8 @@ def reference_attention(q, k, v, scale="sqrt", mask=True, softmax_dim=-1):
     factor = {"sqrt": 1 / math.sqrt(D), "D": 1 / D, "none": 1.0}[scale]
     att = q @ k.transpose(-2, -1) * factor
     if mask:
-        allowed = torch.ones(T, T, dtype=torch.bool).tril()
+        allowed = torch.ones(T, T, dtype=torch.bool)
+        allowed = allowed.triu() if mask == "inverted" else allowed.tril()
         att = att.masked_fill(~allowed, float("-inf"))
     att = torch.softmax(att, dim=softmax_dim).nan_to_num(0.0)
     return att @ v

@@ -15,6 +15,11 @@ def draw_qkv(gen, scale=2.0):
 
 MISTAKES = [
     (dict(mask=False), "there is no causal mask: position t attends to positions after t"),
+    (
+        dict(mask="inverted"),
+        "the mask is inverted (triu instead of tril): position t attends "
+        "to itself and the future instead of itself and the past",
+    ),
     (dict(scale="D"), "the scores are scaled by 1/D instead of 1/sqrt(D)"),
     (dict(scale="none"), "the scores are not scaled by 1/sqrt(D)"),
     (

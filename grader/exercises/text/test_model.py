@@ -26,6 +26,14 @@ def test_charlm_returns_logits_of_shape_b_t_v(submission, gen, device):
             dtype=torch.float32,
             finite=True,
         )
+        probabilities = bool((logits >= 0).all()) and torch.allclose(
+            logits.double().sum(-1), torch.ones(3, T, dtype=torch.float64), atol=1e-4
+        )
+        check(
+            not probabilities,
+            "CharLM: forward returns probabilities (each row sums to 1); return raw logits "
+            "and let the loss apply the (log-)softmax, otherwise it is applied twice",
+        )
 
 
 @points(3)

@@ -182,10 +182,10 @@ def heldout_elbo(model, x: torch.Tensor, z_dim: int, gen, device: str, draws: in
     decoder's outputs `logits` of shape (draws * B, x_dim).
     """
     model.eval()
-    mu, logvar = encode(model, x.to(device), z_dim)
+    mu, logvar = encode(model, x.to(device), z_dim)  # answers come back on the CPU
     kl = kl_reference(mu, logvar)  # (B,)
     logits = decode(model, sample_z(mu, logvar, gen, draws).to(device), x.shape[1])
-    rec = nll_reference(x.repeat(draws, 1), logits).reshape(draws, len(x)).mean(0)  # (B,)
+    rec = nll_reference(x.cpu().repeat(draws, 1), logits).reshape(draws, len(x)).mean(0)  # (B,)
     model.train()
     return {
         "nelbo": float((rec + kl).mean()),
@@ -220,9 +220,11 @@ def train_vae(
     return losses
 
 
-# -- the integration runs (shared with bench/calibrate_vae.py) --
+# -- runs whose numbers the tests threshold (shared with bench/calibrate_vae.py) --
 INTEGRATION = {"z_dim": 8, "steps": 600, "batch_size": 128, "lr": 3e-3, "draws": 10}
 COLLAPSE = {"z_dim": 4, "steps": 400, "batch_size": 128, "lr": 3e-3, "draws": 1}
+SHORT = {"z_dim": 4, "steps": 150, "batch_size": 128, "lr": 3e-3}
+FIXED_BATCH = {"z_dim": 4, "steps": 40, "batch": 64, "lr": 3e-3, "draws": 20}
 
 
 def integration_run(submission, gen, device: str, config: dict) -> dict:
@@ -234,12 +236,139 @@ def integration_run(submission, gen, device: str, config: dict) -> dict:
     )
     result = heldout_elbo(model, test, config["z_dim"], gen, device, config["draws"])
     result["baseline"] = independent_pixel_nll(train, test)
-    # pixels that are on in < 1% of the training digits: logits give them values well below 0
-    always_off = train.mean(0) < 0.01
-    result["always_off_logit"] = float(result["logits"][:, always_off].mean())
-    result["all_in_unit_interval"] = bool(((result["logits"] >= 0) & (result["logits"] <= 1)).all())
+    result["all_in_unit_interval"] = in_unit_interval(result["logits"])
     return result
 
 
-def finite_or_nan(value: float) -> float:
-    return value if math.isfinite(value) else float("nan")
+def in_unit_interval(logits: torch.Tensor) -> bool:
+    return bool(((logits >= 0) & (logits <= 1)).all())
+
+
+def short_training_run(submission, gen, device: str) -> dict:
+    """150 steps, then decode the codes of 100 held-out digits: the logits of pixels that are on
+    in < 1% of the training digits must be negative."""
+    train, test = split_digits(gen)
+    z_dim = SHORT["z_dim"]
+    model = build_vae(submission, X_DIM, z_dim, device)
+    train_vae(
+        submission, model, train, gen, device, SHORT["steps"], SHORT["batch_size"], SHORT["lr"]
+    )
+    model.eval()
+    mu, _ = encode(model, test[:100].to(device), z_dim)
+    logits = decode(model, mu.to(device), X_DIM)
+    rare = train.mean(0) < 0.01
+    return {
+        "all_in_unit_interval": in_unit_interval(logits),
+        "rare_pixel_logit": float(logits[:, rare].mean()),
+    }
+
+
+def fixed_batch_run(submission, gen, device: str) -> dict:
+    """Steps of the candidate's vae_train_step on one batch; the grader's NELBO before/after."""
+    cfg = FIXED_BATCH
+    z_dim = cfg["z_dim"]
+    x = split_digits(gen)[0][: cfg["batch"]].to(device)
+    model = build_vae(submission, X_DIM, z_dim, device)
+    probe = torch.randn(16, z_dim, generator=gen).to(device)
+    before = heldout_elbo(model, x, z_dim, gen, device, draws=cfg["draws"])["nelbo"]
+    model.eval()
+    mu0, out0 = encode(model, x, z_dim)[0], decode(model, probe, X_DIM)
+    model.train()
+    opt = submission.make("torch.optim.Adam", model.parameters(), lr=cfg["lr"])
+    losses = submission.vae_train_step.map([(model, opt, x)] * cfg["steps"])
+    for i, loss in enumerate(losses):
+        expect_float(loss, f"vae_train_step (call {i + 1})")
+    model.eval()
+    mu1, out1 = encode(model, x, z_dim)[0], decode(model, probe, X_DIM)
+    after = heldout_elbo(model, x, z_dim, gen, device, draws=cfg["draws"])["nelbo"]
+    return {
+        "before": before,
+        "after": after,
+        "encoder_moved": not torch.equal(mu0, mu1),
+        "decoder_moved": not torch.equal(out0, out1),
+    }
+
+
+def sgd_step_lengths(submission, gen, device: str) -> tuple[float, float]:
+    """Lengths of two consecutive SGD steps of vae_train_step on one batch (weight space)."""
+    model = build_vae(submission, X_DIM, 4, device)
+    x = split_digits(gen)[0][:256].to(device)
+    opt = submission.make("torch.optim.SGD", model.parameters(), lr=1e-4)
+    states = [model.state_dict()]
+    for _ in range(2):
+        submission.vae_train_step(model, opt, x)
+        states.append(model.state_dict())
+    for state in states:
+        check(
+            type(state) is dict and all(type(v) is torch.Tensor for v in state.values()),
+            "model.state_dict() returned something other than tensors",
+        )
+
+    def length(a, b):
+        return (
+            sum(
+                float((b[k].double() - a[k].double()).pow(2).sum())
+                for k in a
+                if a[k].is_floating_point()
+            )
+            ** 0.5
+        )
+
+    return length(states[0], states[1]), length(states[1], states[2])
+
+
+def rec_expectation(
+    submission, gen, device: str, calls: int = 64, draws: int = 256, batch: int = 32
+) -> dict:
+    """negative_elbo's rec averaged over `calls` calls (the candidate's noise) against the
+    grader's Monte-Carlo E_q[bernoulli_nll(x, decode(z))] (the grader's noise), on a fresh model,
+    with the values the usual mistakes would give."""
+    z_dim = int(torch.randint(2, 9, (1,), generator=gen))
+    model = build_vae(submission, X_DIM, z_dim, device)
+    model.eval()
+    x = random_binary(gen, batch, X_DIM, 0.3)
+    outs = submission.negative_elbo.map([(model, x.to(device))] * calls)
+    got = torch.stack([unpack_nelbo(out)[1] for out in outs]).double()
+    mu, logvar = encode(model, x.to(device), z_dim)
+    logits = decode(model, sample_z(mu, logvar, gen, draws).to(device), X_DIM)  # (draws*B, 64)
+    xs = x.repeat(draws, 1)
+
+    def per_draw(values):  # (draws * B,) -> batch mean per draw, (draws,)
+        return values.reshape(draws, batch).mean(dim=1)
+
+    want = per_draw(nll_reference(xs, logits))
+    se = math.sqrt(float(got.var()) / calls + float(want.var()) / draws)
+    return {
+        "got": float(got.mean()),
+        "want": float(want.mean()),
+        "tol": 6 * se + 1e-3 * abs(float(want.mean())) + 1e-3,
+        "alternatives": [
+            (
+                float(want.mean()) / X_DIM,
+                "[V-j] rec is averaged over pixels: sum over pixels, then average over the batch",
+            ),
+            (float(want.mean()) * batch, "rec is summed over the batch: return the batch mean"),
+            (
+                float(per_draw(nll_reference(xs, torch.sigmoid(logits))).mean()),
+                "[V-h] double sigmoid: the decoder's logits went through a sigmoid before the NLL",
+            ),
+            (
+                float(per_draw(nll_reference(2 * xs - 1, logits)).mean()),
+                "[V-r] the targets were rescaled to [-1, 1]: the Bernoulli targets are the 0/1 "
+                "pixels",
+            ),
+            (
+                float(nll_reference(x, decode(model, mu.to(device), X_DIM)).mean()),
+                "rec decodes mu without sampling: draw z = reparameterize(mu, logvar)",
+            ),
+        ],
+    }
+
+
+def unpack_nelbo(out):
+    out = expect_tuple(out, "negative_elbo(model, x)", length=3)
+    for value, name in zip(out, ("nelbo", "rec", "kl")):
+        expect_tensor(
+            value, f"negative_elbo(model, x) ({name})", shape=(), dtype=torch.float32, finite=True
+        )
+    return out

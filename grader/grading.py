@@ -7,6 +7,7 @@ wrapper around it.
 from __future__ import annotations
 
 import contextlib
+import glob
 import io
 import json
 import secrets
@@ -18,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import pytest
-import torch
 
 from grader.errors import CandidateFault, GradingError
 from grader.kernel import KernelSession
-from grader.plugin import GradingPlugin
 from grader.report import Report, TestResult
 from grader.sandbox import Limits, Sandbox
+
+# torch, pytest and the plugin are imported only once the kernel is booting (see
+# grade_notebook): both sides import torch, and on two cores they do it side by side.
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 EXERCISES_DIR = PACKAGE_DIR / "exercises"
@@ -106,6 +107,10 @@ def test_files(exercise: str, options: Options) -> list[Path]:
 
 
 def resolve_device(requested: str) -> str:
+    if requested == "cpu" or (requested == "auto" and not glob.glob("/dev/nvidia[0-9]*")):
+        return "cpu"  # no GPU device node: no need to import torch to find out
+    import torch
+
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
@@ -121,9 +126,9 @@ def hidden_paths(options: Options) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def run_reference_tests(
-    files: list[Path], exercise: str, plugin: GradingPlugin, options: Options
-) -> None:
+def run_reference_tests(files: list[Path], exercise: str, plugin, options: Options) -> None:
+    import pytest
+
     with tempfile.TemporaryDirectory(prefix="prep-tests-") as scratch:
         ini = Path(scratch, "pytest.ini")
         ini.write_text("[pytest]\n")
@@ -160,7 +165,6 @@ def grade_notebook(
     exercise = identify_exercise(nb, path, options.exercise)
     files = test_files(exercise, options)
     device = resolve_device(options.device)
-    torch.set_num_threads(options.limits.threads)  # the trusted side's maths is small too
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     sandbox = Sandbox(
         device=device,
@@ -170,9 +174,17 @@ def grade_notebook(
     )
     if options.require_sandbox and sandbox.kind == "none":
         sandbox.close()
-        raise GradingError("--require-sandbox: the kernel would run without bubblewrap (missing, unusable here, or --no-sandbox); refusing to grade")
+        raise GradingError(
+            "--require-sandbox: the kernel would run without bubblewrap (missing, unusable here, or --no-sandbox); refusing to grade"
+        )
     session = KernelSession(nb, sandbox, cell_timeout=options.cell_timeout)
     try:
+        session.launch()
+        import torch
+
+        from grader.plugin import GradingPlugin
+
+        torch.set_num_threads(options.limits.threads)  # the trusted side's maths is small too
         start_error = None
         try:
             session.start()

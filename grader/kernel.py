@@ -75,7 +75,9 @@ class KernelSession:
     def start(self) -> None:
         """Start a kernel and run the notebook, skipping cells that hang or kill it."""
         while True:
-            self._start_kernel()
+            if self.client is None:
+                self.launch()
+            self._connect()
             failed_cell = self._run_cells()
             if failed_cell is None:
                 self.broken = False
@@ -103,8 +105,9 @@ class KernelSession:
         for folder in ("_ipc_dir", "_request_dir"):
             shutil.rmtree(getattr(self, folder, ""), ignore_errors=True)
 
-    def _start_kernel(self) -> None:
-        started = time.perf_counter()
+    def launch(self) -> None:
+        """Start the kernel process; it boots while the caller does other work."""
+        self._launched = time.perf_counter()
         self._ipc_dir = Path(tempfile.mkdtemp(prefix="prep-kernel-"))
         self._request_dir = Path(tempfile.mkdtemp(prefix="prep-requests-"))  # read-only inside
         nb = nbformat.from_dict(self.notebook)
@@ -127,19 +130,29 @@ class KernelSession:
         env = self.sandbox.environment()
         if self.sandbox.kind == "none":
             env["HOME"] = env["XDG_CACHE_HOME"] = cwd
-        log = open(self._ipc_dir / "kernel.log", "wb")  # noqa: SIM115 (closed with the kernel)
+        # The kernel's own stdout/stderr never reach ours: `--json` output stays clean.
+        with open(self._ipc_dir / "kernel.log", "wb") as log:
+            self._guarded(
+                lambda: self.client.start_new_kernel(
+                    cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log
+                )
+            )
+
+    def _connect(self) -> None:
+        """Wait for the launched kernel and install the grader's runtime in it."""
+        self._guarded(self.client.start_new_kernel_client)
+        self._guarded(
+            lambda: self._check_runtime(self._execute(RUNTIME_SOURCE, self.startup_timeout))
+        )
+        self.kernel_start_s = time.perf_counter() - self._launched
+
+    def _guarded(self, step) -> None:
         try:
-            # The kernel's own stdout/stderr never reach ours: `--json` output stays clean.
-            self.client.start_new_kernel(cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-            self.client.start_new_kernel_client()
-            self._check_runtime(self._execute(RUNTIME_SOURCE, self.startup_timeout))
+            step()
         except Exception as error:
             tail = (self._ipc_dir / "kernel.log").read_text(errors="replace").strip()[-300:]
             self.shutdown()
-            raise KernelStartFailed(f"the kernel did not start: {error} {tail}") from error
-        finally:
-            log.close()
-        self.kernel_start_s = time.perf_counter() - started
+            raise KernelStartFailed(f"the kernel did not start: {error} {tail}".strip()) from error
 
     @staticmethod
     def _check_runtime(cell: nbformat.NotebookNode) -> None:

@@ -9,6 +9,10 @@ def test_sample_noise_shape_and_dtype(submission, gen):
     n, dim = (int(v) for v in torch.randint(2, 40, (2,), generator=gen))
     z = submission.sample_noise(n, dim)
     expect_tensor(z, f"sample_noise({n}, {dim})", shape=(n, dim), dtype=torch.float32, finite=True)
+    check(
+        z.unique().numel() == n * dim,
+        f"sample_noise({n}, {dim}): the draws repeat; every entry should be an independent N(0, 1)",
+    )
 
 
 @points(2)
@@ -30,8 +34,8 @@ def test_sample_noise_is_standard_normal(submission):
 
 def test_sample_noise_uses_the_generator(submission, seed):
     draws = []
-    for _ in range(2):
-        g = submission.make("torch.Generator").manual_seed(seed)
+    for s in (seed, seed, seed + 1):
+        g = submission.make("torch.Generator").manual_seed(s)
         draws.append(submission.sample_noise(8, 3, generator=g))
     for z in draws:
         expect_tensor(z, "sample_noise(8, 3, generator=g)", shape=(8, 3), dtype=torch.float32)
@@ -39,4 +43,8 @@ def test_sample_noise_uses_the_generator(submission, seed):
         torch.equal(draws[0], draws[1]),
         "sample_noise: two generators with the same seed gave different noise: "
         "pass `generator` to torch.randn",
+    )
+    check(
+        not torch.equal(draws[0], draws[2]),
+        "sample_noise: generators with different seeds gave the same noise",
     )

@@ -14,6 +14,7 @@ Markdown table, ready for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,7 @@ NotebookClient(nb, kernel_name="python3").execute()
 
 
 def timed(command: list[str]) -> float:
+    """Wall seconds. (CPU time of children misses a killed kernel inside bwrap's PID namespace.)"""
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
@@ -90,13 +92,13 @@ def main() -> None:
         medians["floor (plain Python, same tests)"],
         medians["grade (kernel + bubblewrap)"],
     )
-    print(
-        f"| {args.exercise}{' -k ' + args.select if args.select else ''} | median of {args.repeat} (s) |"
-    )
+    title = f"{args.exercise}{' -k ' + args.select if args.select else ''}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"| {title}: median of {args.repeat} runs (load average {load}) | seconds |")
     print("|---|---|")
     for name, seconds in medians.items():
         print(f"| {name} | {seconds:.2f} |")
-    print(f"| overhead of grade over the floor | {graded - floor:.2f} s ({graded / floor:.1f}x) |")
+    print(f"| overhead of grade over the floor | {graded - floor:.2f} ({graded / floor:.1f}x) |")
 
 
 if __name__ == "__main__":

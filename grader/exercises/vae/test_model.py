@@ -25,7 +25,7 @@ def test_vae_encode_decode_forward_shapes(submission, gen, device):
     mu, logvar = encode(model, x, z_dim)
     decode(model, torch.randn(b, z_dim, generator=gen).to(device), x_dim)
     out = expect_tuple(model(x), "model(x) (forward)", length=3)
-    logits = expect_tensor(
+    expect_tensor(
         out[0], "model(x)[0] (logits)", shape=(b, x_dim), dtype=torch.float32, finite=True
     )
     for value, name in ((out[1], "mu"), (out[2], "logvar")):
@@ -34,7 +34,6 @@ def test_vae_encode_decode_forward_shapes(submission, gen, device):
         )
     expect_close(out[1], mu, "VAE.forward: the mu it returns differs from encode(x)[0]")
     expect_close(out[2], logvar, "VAE.forward: the logvar it returns differs from encode(x)[1]")
-    check(logits.numel() > 0, "VAE.forward returned empty logits")
 
 
 def test_vae_forward_samples_z(submission, gen, device):

@@ -7,7 +7,7 @@ from helpers import COLLAPSE, INTEGRATION, integration_run
 from grader.testing import check, points, timeout
 
 MARGIN = 2.5  # nats below the baseline; from docs/calibration-vae.md
-MIN_KL = 1.0  # nats per example on held-out digits; from docs/calibration-vae.md
+MIN_KL = 0.5  # nats per example on held-out digits; from docs/calibration-vae.md
 
 
 @points(4)
@@ -20,13 +20,18 @@ def test_vae_beats_independent_pixels_on_held_out_digits(submission, gen, device
         "and the loss applies another one (double sigmoid); decode must return logits",
     )
     nelbo, baseline = result["nelbo"], result["baseline"]
+    collapsed = (
+        " The KL is about 0: posterior collapse, the encoder is ignored ([V-j] over-weighted KL)."
+        if result["kl"] < MIN_KL
+        else ""
+    )
     check(
         nelbo < baseline - MARGIN,
         f"after {INTEGRATION['steps']} Adam steps (lr {INTEGRATION['lr']}) the held-out negative "
         f"ELBO is {nelbo:.2f} nats (rec {result['rec']:.2f} + KL {result['kl']:.2f}); an "
         f"independent Bernoulli per pixel gets {baseline:.2f}, and the VAE must beat it by "
-        f"{MARGIN}. Check the loss: NLL summed over pixels on logits, KL summed over latent "
-        "dimensions, batch means, targets 0/1 ([V-j], [V-h], [V-r])",
+        f"{MARGIN}.{collapsed} Check the loss: NLL summed over pixels on logits, KL summed over "
+        "latent dimensions, batch means, targets 0/1, a sampled z ([V-j], [V-h], [V-r], [V-i])",
     )
 
 

@@ -24,11 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import yaml
+from local_submission import LocalSubmission, notebook_namespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "grader" / "exercises" / "audio"))
@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 import helpers  # noqa: E402  (the integration test's own code)
 
-SKIP_TAGS = {"demo", "self-check"}
 MUTANTS = [  # the mutants whose effect reaches the trained model or the sampler
     "conv-same-padding",
     "model-head-sees-future",
@@ -51,51 +50,13 @@ MUTANTS = [  # the mutants whose effect reaches the trained model or the sampler
 
 
 def solution_namespace(mutant_id: str | None = None) -> dict:
-    """Execute the solution's graded cells (mutated if asked) and return their namespace."""
-    nb = nbformat.read(ROOT / "solutions" / "audio.ipynb", as_version=4)
-    cells = [
-        c.source
-        for c in nb.cells
-        if c.cell_type == "code" and not SKIP_TAGS & set(c.metadata.get("tags", []))
-    ]
+    """The solution's graded cells (with one mutant's edits if asked), run in this process."""
+    replace = None
     if mutant_id:
-        (mutant,) = [
-            m
-            for m in yaml.safe_load((ROOT / "tests/mutants/audio.yaml").read_text())
-            if m["id"] == mutant_id
-        ]
-        for change in mutant["replace"]:
-            hits = [i for i, s in enumerate(cells) if change["old"] in s]
-            assert len(hits) == 1, (mutant_id, change["old"])
-            cells[hits[0]] = cells[hits[0]].replace(change["old"], change["new"])
-    ns: dict = {}
-    for source in cells:
-        exec(compile(source, "solution", "exec"), ns)  # noqa: S102 (our own solution)
-    return ns
-
-
-class Local:
-    """The `submission` proxy's interface, calling a namespace in this process."""
-
-    class Fn:
-        def __init__(self, fn):
-            self.fn = fn
-
-        def __call__(self, *args, **kwargs):
-            return self.fn(*args, **kwargs)
-
-        def map(self, calls, kwargs=None):
-            return [self.fn(*args, **(kwargs or {})) for args in calls]
-
-    def __init__(self, ns: dict):
-        self.ns = ns
-
-    def __getattr__(self, name):
-        return Local.Fn(self.ns[name])
-
-    def make(self, path, *args, **kwargs):
-        module, _, attr = path.rpartition(".")
-        return getattr(__import__(module, fromlist=[attr]), attr)(*args, **kwargs)
+        mutants = yaml.safe_load((ROOT / "tests/mutants/audio.yaml").read_text())
+        (mutant,) = [m for m in mutants if m["id"] == mutant_id]
+        replace = mutant["replace"]
+    return notebook_namespace(ROOT / "solutions" / "audio.ipynb", replace)
 
 
 class PlainCausalCNN(nn.Module):
@@ -164,7 +125,7 @@ def one_run(job):
     torch.manual_seed(seed)  # the kernel is seeded before each test too
     gen = torch.Generator().manual_seed(seed)
     started = time.perf_counter()
-    r = helpers.tone_run(Local(ns), gen, "cpu")
+    r = helpers.tone_run(LocalSubmission(ns), gen, "cpu")
     r["seconds"] = time.perf_counter() - started
     r["verdict"] = verdict(r)
     return name, seed, r

@@ -22,10 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import torch
 import torch.nn as nn
 import yaml
+from local_submission import LocalSubmission, notebook_namespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "grader" / "exercises" / "text"))
@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 
 import helpers  # noqa: E402  (the integration test's own code)
 
-SKIP_TAGS = {"demo", "self-check"}
 MUTANTS = [  # the mutants whose effect reaches the trained model
     "attention-no-mask",
     "attention-mask-inverted",
@@ -48,51 +47,13 @@ MUTANTS = [  # the mutants whose effect reaches the trained model
 
 
 def solution_namespace(mutant_id: str | None = None) -> dict:
-    """Execute the solution's graded cells (mutated if asked) and return their namespace."""
-    nb = nbformat.read(ROOT / "solutions" / "text.ipynb", as_version=4)
-    cells = [
-        c.source
-        for c in nb.cells
-        if c.cell_type == "code" and not SKIP_TAGS & set(c.metadata.get("tags", []))
-    ]
+    """The solution's graded cells (with one mutant's edits if asked), run in this process."""
+    replace = None
     if mutant_id:
-        (mutant,) = [
-            m
-            for m in yaml.safe_load((ROOT / "tests/mutants/text.yaml").read_text())
-            if m["id"] == mutant_id
-        ]
-        for change in mutant["replace"]:
-            hits = [i for i, s in enumerate(cells) if change["old"] in s]
-            assert len(hits) == 1, (mutant_id, change["old"])
-            cells[hits[0]] = cells[hits[0]].replace(change["old"], change["new"])
-    ns: dict = {}
-    for source in cells:
-        exec(compile(source, "solution", "exec"), ns)  # noqa: S102 (our own solution)
-    return ns
-
-
-class Local:
-    """The `submission` proxy's interface, calling a namespace in this process."""
-
-    class Fn:
-        def __init__(self, fn):
-            self.fn = fn
-
-        def __call__(self, *args, **kwargs):
-            return self.fn(*args, **kwargs)
-
-        def map(self, calls, kwargs=None):
-            return [self.fn(*args, **(kwargs or {})) for args in calls]
-
-    def __init__(self, ns: dict):
-        self.ns = ns
-
-    def __getattr__(self, name):
-        return Local.Fn(self.ns[name])
-
-    def make(self, path, *args, **kwargs):
-        module, _, attr = path.rpartition(".")
-        return getattr(__import__(module, fromlist=[attr]), attr)(*args, **kwargs)
+        mutants = yaml.safe_load((ROOT / "tests/mutants/text.yaml").read_text())
+        (mutant,) = [m for m in mutants if m["id"] == mutant_id]
+        replace = mutant["replace"]
+    return notebook_namespace(ROOT / "solutions" / "text.ipynb", replace)
 
 
 class GRULM(nn.Module):
@@ -140,7 +101,7 @@ def calibrate(seeds: list[int], variants: dict) -> tuple[dict, dict]:
         for seed in seeds:
             torch.manual_seed(seed)  # the kernel is seeded before each test too
             gen = torch.Generator().manual_seed(seed)
-            r = helpers.markov_run(Local(ns), gen, "cpu")
+            r = helpers.markov_run(LocalSubmission(ns), gen, "cpu")
             r["verdict"] = verdict(r)
             results[name].append(r)
         seconds[name] = (

@@ -21,12 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def notebook_namespace(path: Path, replace: list[dict] | None = None) -> dict:
-    """Exec a notebook's non-demo code cells (after `replace` edits, as in tests/mutants)."""
+    """Exec a notebook's graded code cells (after `replace` edits, as in tests/mutants).
+
+    Demo and self-check cells are left out: a mutant may well fail the self-checks.
+    """
     nb = nbformat.read(path, as_version=4)
     source = "\n\n".join(
         c.source
         for c in nb.cells
-        if c.cell_type == "code" and "demo" not in c.metadata.get("tags", [])
+        if c.cell_type == "code" and not {"demo", "self-check"} & set(c.metadata.get("tags", []))
     )
     for change in replace or []:
         assert source.count(change["old"]) == 1, change["old"]

@@ -118,6 +118,22 @@ def expect_dict(x: Any, what: str, keys: Sequence[str] | None = None) -> dict:
     return x
 
 
+def same_state(
+    got: Any, want: dict[str, torch.Tensor], atol: float = 1e-5, rtol: float = 1e-4
+) -> bool:
+    """True if `got` (an untrusted state dict) has exactly `want`'s keys, shapes and values."""
+    return (
+        type(got) is dict
+        and set(got) == set(want)
+        and all(
+            type(got[k]) is torch.Tensor
+            and got[k].shape == want[k].shape
+            and torch.allclose(got[k], want[k], atol=atol, rtol=rtol)
+            for k in want
+        )
+    )
+
+
 def expect_close(
     got: torch.Tensor | float,
     want: torch.Tensor | float,

@@ -6,7 +6,7 @@ import copy
 import torch
 from helpers import probe_models, reference_step
 
-from grader.testing import check, expect_close, expect_dict, expect_float, points
+from grader.testing import check, expect_close, expect_dict, expect_float, points, same_state
 
 LR = 0.05
 
@@ -46,15 +46,6 @@ def draw_batches(gen, steps=2):
         )
         for _ in range(steps)
     ]
-
-
-def same_state(got, want):
-    return set(got) == set(want) and all(
-        type(got[k]) is torch.Tensor
-        and got[k].shape == want[k].shape
-        and torch.allclose(got[k], want[k], atol=1e-5, rtol=1e-4)
-        for k in want
-    )
 
 
 def test_train_step_returns_two_floats(submission, gen):

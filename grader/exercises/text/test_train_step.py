@@ -6,18 +6,17 @@ import copy
 import torch
 from helpers import probe_lm, reference_sgd_step
 
-from grader.testing import check, expect_close, expect_float, expect_tensor, fail, points
+from grader.testing import (
+    check,
+    expect_close,
+    expect_float,
+    expect_tensor,
+    fail,
+    points,
+    same_state,
+)
 
 LR = 0.5
-
-
-def same_state(got, want):
-    return set(got) == set(want) and all(
-        type(got[k]) is torch.Tensor
-        and got[k].shape == want[k].shape
-        and torch.allclose(got[k], want[k], atol=1e-5, rtol=1e-4)
-        for k in want
-    )
 
 
 def replay(here, batches, zero_grad=True):
